@@ -1,0 +1,29 @@
+"""Constants for the CxEngage integration."""
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "cxengage"
+LOGGER = logging.getLogger(__package__)
+
+CONF_REGION: Final = "region"
+CONF_BASE_URL: Final = "base_url"
+CONF_TENANT_ID: Final = "tenant_id"
+CONF_AUTH_METHOD: Final = "auth_method"
+CONF_STATISTICS: Final = "statistics"
+
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
+# Seconds allowed for one HTTP request to the API, connecting included.
+REQUEST_TIMEOUT: Final = 15.0
+
+# Preselected in the statistics step when the tenant's catalogue offers them.
+DEFAULT_STATISTICS: Final = (
+    "queue-length",
+    "interactions-in-conversation-count",
+    "resources-logged-in-count",
+    "resources-idle-count",
+    "service-level",
+    "queue-time",
+    "interaction-starts-count",
+)

@@ -1,0 +1,1 @@
+"""Tests for the CxEngage integration and its simulator."""

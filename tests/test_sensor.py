@@ -1,0 +1,232 @@
+"""Tests for the CxEngage sensors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from simulator import Fault, Simulator
+
+SCAN_INTERVAL = timedelta(seconds=30)
+FROZEN_TIME = "2026-12-04 15:00:00+00:00"
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> State:
+    """Return an entity's state, failing the test when the entity has none."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} has no state"
+    return state
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Advance the clock by one scan interval and let the coordinator poll."""
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    # Polls run as background tasks, which the plain wait leaves running.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.freeze_time(FROZEN_TIME)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_sensors(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_time_details_disabled_by_default(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    assert hass.states.get("sensor.cxengage_example_time_in_queue") is not None
+
+    for suffix in ("minimum", "maximum", "total", "records"):
+        entity_id = f"sensor.cxengage_example_time_in_queue_{suffix}"
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None, entity_id
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(entity_id) is None
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_values_are_numeric(hass: HomeAssistant) -> None:
+    states = [
+        state
+        for state in hass.states.async_all(Platform.SENSOR)
+        if state.entity_id.startswith("sensor.cxengage_example")
+    ]
+    assert len(states) == 5
+
+    for state in states:
+        float(state.state)
+
+    assert int(state_of(hass, "sensor.cxengage_example_queue_length").state) >= 0
+    service_level = state_of(hass, "sensor.cxengage_example_service_level")
+    assert service_level.attributes["unit_of_measurement"] == "%"
+    queue_time = state_of(hass, "sensor.cxengage_example_time_in_queue")
+    assert queue_time.attributes["unit_of_measurement"] == "s"
+    assert queue_time.attributes["device_class"] == "duration"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_polling_updates_values(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    entity_id = "sensor.cxengage_example_time_in_queue"
+    seen = {state_of(hass, entity_id).state}
+    batches_before = simulator.request_counts["batch"]
+
+    for _ in range(4):
+        await poll(hass, freezer)
+        seen.add(state_of(hass, entity_id).state)
+
+    assert simulator.request_counts["batch"] == batches_before + 4
+    assert len(seen) > 1
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_failed_item_only_affects_its_sensor(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    simulator.fail_batch_item("queue-length", 500)
+    simulator.fail_batch_item("service-level", None)
+
+    await poll(hass, freezer)
+
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state == (
+        STATE_UNAVAILABLE
+    )
+    assert state_of(hass, "sensor.cxengage_example_service_level").state == (
+        STATE_UNAVAILABLE
+    )
+    logged_in = state_of(hass, "sensor.cxengage_example_agents_logged_in")
+    assert logged_in.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+
+    simulator.clear_item_failures()
+    await poll(hass, freezer)
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state != (
+        STATE_UNAVAILABLE
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_outage_and_recovery(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    simulator.add_fault(Fault(endpoint="batch", status=503, body="<html>down</html>"))
+
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+
+    cxengage_states = [
+        state
+        for state in hass.states.async_all(Platform.SENSOR)
+        if state.entity_id.startswith("sensor.cxengage_example")
+    ]
+    assert {state.state for state in cxengage_states} == {STATE_UNAVAILABLE}
+    integration_log = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.cxengage")
+    ]
+    assert integration_log
+    assert not [line for line in integration_log if "<html>" in line]
+
+    simulator.clear_faults()
+    await poll(hass, freezer)
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state != (
+        STATE_UNAVAILABLE
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_missing_value_is_unknown(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    body = (
+        '{"results": {"0": {"status": 200, "body": {"results": '
+        '{"count": null, "unit": "count"}}}}}'
+    )
+    simulator.add_fault(Fault(endpoint="batch", status=200, body=body))
+
+    await poll(hass, freezer)
+
+    # Item "0" is the first tracked statistic, queue length.
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state == (
+        STATE_UNKNOWN
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_rate_limit_delays_next_poll(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    simulator.add_fault(
+        Fault(endpoint="batch", status=429, headers={"Retry-After": "120"}, times=1)
+    )
+    await poll(hass, freezer)
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state == (
+        STATE_UNAVAILABLE
+    )
+    batches = simulator.request_counts["batch"]
+
+    # The normal interval passes without a request: the API asked for 120 s.
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert simulator.request_counts["batch"] == batches
+
+    freezer.tick(timedelta(seconds=61))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.request_counts["batch"] == batches + 1
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state != (
+        STATE_UNAVAILABLE
+    )
+
+
+async def test_statistic_outside_known_list(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    catalogue = (
+        '{"custom-callbacks-time": {"name": "custom-callbacks-time",'
+        ' "userFriendlyName": " Callback Wait", "optionalFilters": [],'
+        ' "responseKeys": {"avg": "avg", "max": "max"}}}'
+    )
+    simulator.add_fault(Fault(endpoint="available", status=200, body=catalogue))
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={"statistics": [{"statistic": "custom-callbacks-time"}]},
+    )
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    # The simulator does not know the statistic, so its item fails: the entities
+    # exist, named from the catalogue label, with the kind its response keys imply.
+    state = hass.states.get("sensor.cxengage_example_callback_wait")
+    assert state is not None
+    assert state.state == STATE_UNAVAILABLE
+    maximum = entity_registry.async_get("sensor.cxengage_example_callback_wait_maximum")
+    assert maximum is not None
+    assert maximum.original_device_class == "duration"
