@@ -398,3 +398,47 @@ def test_input_error_names_field() -> None:
         )
     assert caught.value.field == CONF_BASE_URL
     assert caught.value.error == "invalid_url"
+
+
+async def test_reauth_flow(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_PASSWORD: "old"}
+    )
+
+    result = await mock_config_entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_USERNAME: DEFAULT_USERNAME, CONF_PASSWORD: "still wrong"},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "  ", CONF_PASSWORD: DEFAULT_PASSWORD}
+    )
+    assert result["errors"] == {CONF_USERNAME: "required"}
+
+    with patch(
+        "custom_components.cxengage.config_flow.validate_connection",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_USERNAME: DEFAULT_USERNAME, CONF_PASSWORD: DEFAULT_PASSWORD},
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_USERNAME: DEFAULT_USERNAME, CONF_PASSWORD: DEFAULT_PASSWORD},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data[CONF_PASSWORD] == DEFAULT_PASSWORD
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1

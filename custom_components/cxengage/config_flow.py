@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, override
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL, CONF_USERNAME
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -47,6 +55,7 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_STATISTICS,
     DOMAIN,
+    MIN_SCAN_INTERVAL,
     LOGGER,
     REQUEST_TIMEOUT,
 )
@@ -193,14 +202,21 @@ REAUTH_SCHEMA = vol.Schema(
 )
 
 
-def statistics_schema(catalogue: Mapping[str, StatisticDefinition]) -> vol.Schema:
-    """Build the statistics step's multi-select, labelled by friendly names."""
-    options = [
+def statistic_options(
+    catalogue: Mapping[str, StatisticDefinition],
+) -> list[SelectOptionDict]:
+    """List the catalogue's statistics for a selector, sorted by friendly name."""
+    return [
         SelectOptionDict(value=name, label=f"{definition.label} ({name})")
         for name, definition in sorted(
             catalogue.items(), key=lambda item: item[1].label.casefold()
         )
     ]
+
+
+def statistics_schema(catalogue: Mapping[str, StatisticDefinition]) -> vol.Schema:
+    """Build the statistics step's multi-select, labelled by friendly names."""
+    options = statistic_options(catalogue)
     defaults = [name for name in DEFAULT_STATISTICS if name in catalogue]
     return vol.Schema(
         {
@@ -220,6 +236,12 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> CxEngageOptionsFlow:
+        """Return the options flow, which changes statistics and poll interval."""
+        return CxEngageOptionsFlow()
 
     def __init__(self) -> None:
         """Start with no validated connection."""
@@ -337,3 +359,86 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
             },
             errors=errors,
         )
+
+
+class CxEngageOptionsFlow(OptionsFlowWithReload):
+    """Change the tracked statistics and the poll interval; the entry reloads."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the tenant's catalogue with the current choices selected."""
+        try:
+            catalogue = await self._async_catalogue()
+        except CxEngageError as err:
+            LOGGER.debug("Could not load the catalogue for the options: %s", err)
+            return self.async_abort(reason=connection_error_key(err))
+
+        options = self.config_entry.options
+        tracked: list[dict[str, str]] = list(options.get(CONF_STATISTICS, []))
+        # Filtered queries are not offered here; they are kept as they are.
+        filtered = [item for item in tracked if set(item) != {"statistic"}]
+        selected = [item["statistic"] for item in tracked if set(item) == {"statistic"}]
+
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            names = [name for name in user_input[CONF_STATISTICS] if name in catalogue]
+            if not names and not filtered:
+                errors[CONF_STATISTICS] = "no_statistics_selected"
+            else:
+                return self.async_create_entry(
+                    data={
+                        **options,
+                        CONF_STATISTICS: [{"statistic": name} for name in names]
+                        + filtered,
+                        CONF_SCAN_INTERVAL: user_input[CONF_SCAN_INTERVAL],
+                    }
+                )
+
+        # A statistic the tenant no longer lists stays visible, so that the user
+        # can see it and remove it.
+        choices = statistic_options(catalogue) + [
+            SelectOptionDict(value=name, label=name)
+            for name in selected
+            if name not in catalogue
+        ]
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_STATISTICS): SelectSelector(
+                    SelectSelectorConfig(
+                        options=choices,
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_SCAN_INTERVAL.total_seconds(),
+                        max=3600,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+            }
+        )
+        current = {
+            CONF_STATISTICS: selected,
+            CONF_SCAN_INTERVAL: options.get(
+                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+            ),
+        }
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or current
+            ),
+            errors=errors,
+        )
+
+    async def _async_catalogue(self) -> dict[str, StatisticDefinition]:
+        """Return the loaded entry's catalogue, or fetch it when not loaded."""
+        entry = self.config_entry
+        if hasattr(entry, "runtime_data") and entry.runtime_data.catalogue:
+            return entry.runtime_data.catalogue
+        return await validate_connection(self.hass, entry.data)

@@ -14,6 +14,8 @@ CONF_AUTH_METHOD: Final = "auth_method"
 CONF_STATISTICS: Final = "statistics"
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
+# The shortest poll interval the options accept, to spare the API.
+MIN_SCAN_INTERVAL: Final = timedelta(seconds=10)
 # Seconds allowed for one HTTP request to the API, connecting included.
 REQUEST_TIMEOUT: Final = 15.0
 
