@@ -8,6 +8,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.cxengage.api import StatisticQuery
 from custom_components.cxengage.const import CONF_BASE_URL, CONF_TENANT_ID
 from simulator import Fault, Simulator
 
@@ -117,3 +118,43 @@ async def test_entry_with_invalid_stored_url(
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
     assert simulator.request_counts["total"] == 0
+
+
+async def test_invalid_tracked_statistic_skipped(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={
+            "statistics": [
+                {"statistic": "../../admin"},
+                {"statistic": "queue-length", "queue-id": "not-a-uuid"},
+                {"statistic": "queue-length"},
+            ]
+        },
+    )
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data.queries == (StatisticQuery("queue-length"),)
+    assert "Skipping an invalid tracked statistic" in caplog.text
+    batch = next(record for record in simulator.requests if record.endpoint == "batch")
+    assert batch.batch_size == 1
+
+
+async def test_unexpected_status_not_ready(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    simulator.add_fault(Fault(endpoint="batch", status=418))
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY

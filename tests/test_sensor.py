@@ -16,6 +16,20 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.cxengage.api import (
+    CountResult,
+    ListResult,
+    PercentageResult,
+    StatisticDefinition,
+    StatisticResult,
+    TimeResult,
+)
+from custom_components.cxengage.sensor import (
+    RESULT_KINDS,
+    SENSOR_DESCRIPTIONS,
+    StatisticKind,
+    statistic_kind,
+)
 from simulator import Fault, Simulator
 
 SCAN_INTERVAL = timedelta(seconds=30)
@@ -230,3 +244,51 @@ async def test_statistic_outside_known_list(
     maximum = entity_registry.async_get("sensor.cxengage_example_callback_wait_maximum")
     assert maximum is not None
     assert maximum.original_device_class == "duration"
+
+
+@pytest.mark.parametrize(
+    ("statistic", "response_keys", "kind"),
+    [
+        ("queue-length", (), StatisticKind.COUNT),
+        ("queue-time", (), StatisticKind.TIME),
+        ("custom-things-list", ("count",), StatisticKind.LIST),
+        ("custom-share", ("percent",), StatisticKind.PERCENTAGE),
+        ("custom-wait", ("avg", "max"), StatisticKind.TIME),
+        ("custom-total", ("count",), StatisticKind.COUNT),
+    ],
+)
+def test_kind_without_result(
+    statistic: str, response_keys: tuple[str, ...], kind: StatisticKind
+) -> None:
+    definition = StatisticDefinition(
+        name=statistic,
+        label=statistic,
+        optional_filters=(),
+        response_keys=response_keys,
+        type=None,
+    )
+
+    assert statistic_kind(statistic, None, definition) is kind
+
+
+def test_kind_without_catalogue_entry() -> None:
+    assert statistic_kind("custom-unknown", None, None) is StatisticKind.COUNT
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        CountResult(count=3),
+        TimeResult(count=1, min=1.0, max=1.0, total=1.0, avg=1.0),
+        PercentageResult(percent=50.0),
+        ListResult(rows=(), key="interactions"),
+    ],
+)
+def test_values_of_another_kind_are_unknown(result: StatisticResult) -> None:
+    # A statistic whose result changes shape after setup shows unknown values.
+    for kind, descriptions in SENSOR_DESCRIPTIONS.items():
+        for description in descriptions:
+            value = description.value_fn(result)
+            if kind is RESULT_KINDS[type(result)]:
+                continue
+            assert value is None, (kind, description.key)

@@ -55,8 +55,8 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_STATISTICS,
     DOMAIN,
-    MIN_SCAN_INTERVAL,
     LOGGER,
+    MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
 )
 
@@ -239,7 +239,9 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> CxEngageOptionsFlow:
+    def async_get_options_flow(
+        config_entry: ConfigEntry,  # noqa: ARG004 - Home Assistant's signature
+    ) -> CxEngageOptionsFlow:
         """Return the options flow, which changes statistics and poll interval."""
         return CxEngageOptionsFlow()
 
