@@ -59,6 +59,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
 )
+from .coordinator import CxEngageConfigEntry
 
 if TYPE_CHECKING:
     # Home Assistant 2026.10 replaced voluptuous with the compatible probatio and
@@ -440,7 +441,7 @@ class CxEngageOptionsFlow(OptionsFlowWithReload):
 
     async def _async_catalogue(self) -> dict[str, StatisticDefinition]:
         """Return the loaded entry's catalogue, or fetch it when not loaded."""
-        entry = self.config_entry
+        entry: CxEngageConfigEntry = self.config_entry
         if hasattr(entry, "runtime_data") and entry.runtime_data.catalogue:
             return entry.runtime_data.catalogue
         return await validate_connection(self.hass, entry.data)
