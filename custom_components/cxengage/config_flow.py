@@ -63,12 +63,12 @@ from .coordinator import CxEngageConfigEntry
 
 if TYPE_CHECKING:
     # Home Assistant 2026.10 replaced voluptuous with the compatible probatio and
-    # aliases `voluptuous` to it at import time; type against what runs.
+    # aliases `voluptuous` to it at import time, so type against what runs.
     import probatio as vol
 else:
     import voluptuous as vol
 
-# The form error each client failure is shown as; the first matching class wins.
+# The form error shown for each client failure. The first matching class wins.
 CONNECTION_ERRORS: tuple[tuple[type[CxEngageError], str], ...] = (
     (CxEngageAuthenticationError, "invalid_auth"),
     (CxEngageForbiddenError, "forbidden"),
@@ -365,7 +365,7 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class CxEngageOptionsFlow(OptionsFlowWithReload):
-    """Change the tracked statistics and the poll interval; the entry reloads."""
+    """Change the tracked statistics and the poll interval, then reload the entry."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
