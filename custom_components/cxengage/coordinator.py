@@ -111,7 +111,7 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
 
     @override
     async def _async_update_data(self) -> CxEngageData:
-        """Fetch every tracked statistic; a failed item stays in as an ItemError."""
+        """Fetch every tracked statistic, keeping failed items as ItemError."""
         return await self._call_api(self.client.get_statistics(self.queries))
 
     async def _call_api[T](self, request: Awaitable[T]) -> T:
