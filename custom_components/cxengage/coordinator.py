@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+import time
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -12,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     AuthMethod,
@@ -91,6 +93,9 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
 
         self.queries = tracked_queries(entry.options)
         self.catalogue: dict[str, StatisticDefinition] = {}
+        # Start (UTC) and duration in seconds of the last poll, for diagnostics.
+        self.last_poll_started: datetime | None = None
+        self.last_poll_duration: float | None = None
 
         scan_seconds = entry.options.get(
             CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
@@ -112,7 +117,12 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
     @override
     async def _async_update_data(self) -> CxEngageData:
         """Fetch every tracked statistic, keeping failed items as ItemError."""
-        return await self._call_api(self.client.get_statistics(self.queries))
+        self.last_poll_started = dt_util.utcnow()
+        started = time.monotonic()
+        try:
+            return await self._call_api(self.client.get_statistics(self.queries))
+        finally:
+            self.last_poll_duration = time.monotonic() - started
 
     async def _call_api[T](self, request: Awaitable[T]) -> T:
         """Await one client call, mapping client errors to Home Assistant's."""
