@@ -8,6 +8,7 @@ from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -119,3 +120,17 @@ async def init_integration(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+def find_device(
+    device_registry: dr.DeviceRegistry, entry_id: str, identifier: str
+) -> dr.DeviceEntry | None:
+    """Return an entry's device with an identifier, on every supported version.
+
+    Home Assistant 2026.8 deprecated `async_get_device`, and older releases lack
+    its replacements, so this scans the entry's devices instead.
+    """
+    for device in dr.async_entries_for_config_entry(device_registry, entry_id):
+        if (DOMAIN, identifier) in device.identifiers:
+            return device
+    return None

@@ -12,7 +12,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.cxengage.config_flow import InputError, normalize_user_input
+from custom_components.cxengage.connection import InputError, normalize_user_input
 from custom_components.cxengage.const import (
     CONF_AUTH_METHOD,
     CONF_BASE_URL,
@@ -225,7 +225,7 @@ async def test_timeout_is_cannot_connect(
     flow_id = await start_flow(hass)
     simulator.add_fault(Fault(endpoint="available", status=200, delay=5))
 
-    with patch("custom_components.cxengage.config_flow.REQUEST_TIMEOUT", 0.2):
+    with patch("custom_components.cxengage.connection.REQUEST_TIMEOUT", 0.2):
         result = await hass.config_entries.flow.async_configure(
             flow_id, form_input(simulator)
         )

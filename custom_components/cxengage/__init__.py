@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import CxEngageConfigEntry, CxEngageCoordinator
+from .entity import device_info, tenant_device_info
 from .services import async_setup_services
 
 PLATFORMS = [Platform.SENSOR]
@@ -27,6 +28,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CxEngageConfigEntry) -> 
     # Set before the first poll, so diagnostics can show why a failed setup failed.
     entry.runtime_data = coordinator
     await coordinator.async_config_entry_first_refresh()
+
+    # Registered first, so that queue and agent devices can link to it by id.
+    tenant_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **tenant_device_info(coordinator)
+    )
+    coordinator.tenant_device_id = tenant_device.id
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -34,3 +41,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: CxEngageConfigEntry) -> 
 async def async_unload_entry(hass: HomeAssistant, entry: CxEngageConfigEntry) -> bool:
     """Unload the sensors; the coordinator stops with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant,  # noqa: ARG001 - Home Assistant's signature
+    entry: CxEngageConfigEntry,
+    device_entry: dr.DeviceEntry,
+) -> bool:
+    """Let the user delete a queue or agent device that no statistic uses."""
+    if device_entry.via_device_id is None:
+        return False  # The tenant's device goes with the entry.
+    if not hasattr(entry, "runtime_data"):
+        return True
+    coordinator = entry.runtime_data
+    used = {
+        identifier
+        for query in coordinator.queries
+        for identifier in device_info(coordinator, query).get("identifiers", set())
+    }
+    return not device_entry.identifiers & used

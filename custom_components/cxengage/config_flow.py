@@ -9,16 +9,10 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL, CONF_USERNAME
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -28,23 +22,17 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import (
-    REGION_BASE_URLS,
     AuthMethod,
-    Credentials,
-    CxEngageAuthenticationError,
-    CxEngageClient,
-    CxEngageConnectionError,
     CxEngageError,
-    CxEngageForbiddenError,
-    CxEngageInvalidResponseError,
-    CxEngageRateLimitError,
-    CxEngageTenantNotFoundError,
-    InvalidBaseUrlError,
-    InvalidTenantIdError,
     Region,
     StatisticDefinition,
-    normalize_base_url,
-    normalize_tenant_id,
+)
+from .connection import (
+    InputError,
+    connection_error_key,
+    normalize_user_input,
+    statistic_options,
+    validate_connection,
 )
 from .const import (
     CONF_AUTH_METHOD,
@@ -56,10 +44,8 @@ from .const import (
     DEFAULT_STATISTICS,
     DOMAIN,
     LOGGER,
-    MIN_SCAN_INTERVAL,
-    REQUEST_TIMEOUT,
 )
-from .coordinator import CxEngageConfigEntry
+from .options_flow import CxEngageOptionsFlow
 
 if TYPE_CHECKING:
     # Home Assistant 2026.10 replaced voluptuous with the compatible probatio and
@@ -67,93 +53,6 @@ if TYPE_CHECKING:
     import probatio as vol
 else:
     import voluptuous as vol
-
-# The form error shown for each client failure. The first matching class wins.
-CONNECTION_ERRORS: tuple[tuple[type[CxEngageError], str], ...] = (
-    (CxEngageAuthenticationError, "invalid_auth"),
-    (CxEngageForbiddenError, "forbidden"),
-    (CxEngageTenantNotFoundError, "tenant_not_found"),
-    (CxEngageRateLimitError, "rate_limited"),
-    (CxEngageConnectionError, "cannot_connect"),
-    (CxEngageInvalidResponseError, "invalid_response"),
-)
-
-
-class InputError(Exception):
-    """A form value that failed validation, with the field and error key to show."""
-
-    def __init__(self, field: str, error: str) -> None:
-        """Store the field the error belongs to and its translation key."""
-        super().__init__(error)
-        self.field = field
-        self.error = error
-
-
-def normalize_user_input(user_input: Mapping[str, Any]) -> dict[str, str]:
-    """Check and normalise the user step's values into the entry data.
-
-    Raises InputError for the first invalid field.
-    """
-    region = Region(user_input[CONF_REGION])
-    custom_url = user_input.get(CONF_BASE_URL, "").strip()
-    if region is Region.CUSTOM:
-        try:
-            base_url = normalize_base_url(custom_url)
-        except InvalidBaseUrlError as err:
-            raise InputError(CONF_BASE_URL, "invalid_url") from err
-    elif custom_url:
-        raise InputError(CONF_BASE_URL, "base_url_not_custom")
-    else:
-        base_url = REGION_BASE_URLS[region]
-
-    try:
-        tenant_id = normalize_tenant_id(user_input[CONF_TENANT_ID])
-    except InvalidTenantIdError as err:
-        raise InputError(CONF_TENANT_ID, "invalid_tenant_id") from err
-
-    username = user_input[CONF_USERNAME].strip()
-    if not username:
-        raise InputError(CONF_USERNAME, "required")
-    # Passwords are kept as typed: leading or trailing spaces may be part of them.
-    password: str = user_input[CONF_PASSWORD]
-    if not password:
-        raise InputError(CONF_PASSWORD, "required")
-
-    return {
-        CONF_REGION: region.value,
-        CONF_BASE_URL: base_url,
-        CONF_TENANT_ID: tenant_id,
-        CONF_AUTH_METHOD: AuthMethod(user_input[CONF_AUTH_METHOD]).value,
-        CONF_USERNAME: username,
-        CONF_PASSWORD: password,
-    }
-
-
-async def validate_connection(
-    hass: HomeAssistant, data: Mapping[str, str]
-) -> dict[str, StatisticDefinition]:
-    """Sign in and fetch the tenant's statistic catalogue, as setup will."""
-    client = CxEngageClient(
-        async_get_clientsession(hass),
-        base_url=data[CONF_BASE_URL],
-        tenant_id=data[CONF_TENANT_ID],
-        credentials=Credentials(
-            method=AuthMethod(data[CONF_AUTH_METHOD]),
-            username=data[CONF_USERNAME],
-            secret=data[CONF_PASSWORD],
-        ),
-        request_timeout=REQUEST_TIMEOUT,
-    )
-    return await client.get_available_statistics()
-
-
-def connection_error_key(err: CxEngageError) -> str:
-    """Return the form error key for a failed connection test."""
-    for error_class, key in CONNECTION_ERRORS:
-        if isinstance(err, error_class):
-            return key
-    return "unknown"
-
 
 # Only the choices have defaults; typed values come back as suggested values, so a
 # form shown again after an error keeps what the user entered.
@@ -201,18 +100,6 @@ REAUTH_SCHEMA = vol.Schema(
         ),
     }
 )
-
-
-def statistic_options(
-    catalogue: Mapping[str, StatisticDefinition],
-) -> list[SelectOptionDict]:
-    """List the catalogue's statistics for a selector, sorted by friendly name."""
-    return [
-        SelectOptionDict(value=name, label=f"{definition.label} ({name})")
-        for name, definition in sorted(
-            catalogue.items(), key=lambda item: item[1].label.casefold()
-        )
-    ]
 
 
 def statistics_schema(catalogue: Mapping[str, StatisticDefinition]) -> vol.Schema:
@@ -362,86 +249,3 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
             },
             errors=errors,
         )
-
-
-class CxEngageOptionsFlow(OptionsFlowWithReload):
-    """Change the tracked statistics and the poll interval, then reload the entry."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show the tenant's catalogue with the current choices selected."""
-        try:
-            catalogue = await self._async_catalogue()
-        except CxEngageError as err:
-            LOGGER.debug("Could not load the catalogue for the options: %s", err)
-            return self.async_abort(reason=connection_error_key(err))
-
-        options = self.config_entry.options
-        tracked: list[dict[str, str]] = list(options.get(CONF_STATISTICS, []))
-        # Filtered queries are not offered here; they are kept as they are.
-        filtered = [item for item in tracked if set(item) != {"statistic"}]
-        selected = [item["statistic"] for item in tracked if set(item) == {"statistic"}]
-
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            names = [name for name in user_input[CONF_STATISTICS] if name in catalogue]
-            if not names and not filtered:
-                errors[CONF_STATISTICS] = "no_statistics_selected"
-            else:
-                return self.async_create_entry(
-                    data={
-                        **options,
-                        CONF_STATISTICS: [{"statistic": name} for name in names]
-                        + filtered,
-                        CONF_SCAN_INTERVAL: user_input[CONF_SCAN_INTERVAL],
-                    }
-                )
-
-        # A statistic the tenant no longer lists stays visible, so that the user
-        # can see it and remove it.
-        choices = statistic_options(catalogue) + [
-            SelectOptionDict(value=name, label=name)
-            for name in selected
-            if name not in catalogue
-        ]
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_STATISTICS): SelectSelector(
-                    SelectSelectorConfig(
-                        options=choices,
-                        multiple=True,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
-                ),
-                vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL.total_seconds(),
-                        max=3600,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-            }
-        )
-        current = {
-            CONF_STATISTICS: selected,
-            CONF_SCAN_INTERVAL: options.get(
-                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
-            ),
-        }
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or current
-            ),
-            errors=errors,
-        )
-
-    async def _async_catalogue(self) -> dict[str, StatisticDefinition]:
-        """Return the loaded entry's catalogue, or fetch it when not loaded."""
-        entry: CxEngageConfigEntry = self.config_entry
-        if hasattr(entry, "runtime_data") and entry.runtime_data.catalogue:
-            return entry.runtime_data.catalogue
-        return await validate_connection(self.hass, entry.data)

@@ -13,6 +13,10 @@ CONF_TENANT_ID: Final = "tenant_id"
 CONF_AUTH_METHOD: Final = "auth_method"
 CONF_STATISTICS: Final = "statistics"
 
+# The API's filter keys for one queue and for one agent (a "resource").
+QUEUE_FILTER: Final = "queue-id"
+AGENT_FILTER: Final = "resource-id"
+
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
 # The shortest poll interval the options accept, to spare the API.
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=10)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 import time
 from typing import Any, override
@@ -16,6 +17,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    AgentInfo,
     AuthMethod,
     Credentials,
     CxEngageAuthenticationError,
@@ -28,11 +30,13 @@ from .api import (
     CxEngageTenantNotFoundError,
     CxEngageValidationError,
     ItemError,
+    QueueInfo,
     StatisticDefinition,
     StatisticQuery,
     StatisticResult,
 )
 from .const import (
+    AGENT_FILTER,
     CONF_AUTH_METHOD,
     CONF_BASE_URL,
     CONF_STATISTICS,
@@ -40,10 +44,16 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    QUEUE_FILTER,
     REQUEST_TIMEOUT,
 )
+from .repairs import async_update_repair_issues
 
 type CxEngageData = dict[StatisticQuery, StatisticResult | ItemError]
+
+# Failures of a queue or agent list that leave the entry usable: devices are then
+# named by id.
+_DIRECTORY_ERRORS = (CxEngageForbiddenError, CxEngageInvalidResponseError)
 type CxEngageConfigEntry = ConfigEntry[CxEngageCoordinator]
 
 
@@ -93,6 +103,12 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
 
         self.queries = tracked_queries(entry.options)
         self.catalogue: dict[str, StatisticDefinition] = {}
+        # Names of the queues and agents that filters use, by id. None when the
+        # tenant's list could not be read, so devices are named by id instead.
+        self.queue_names: dict[str, str] | None = None
+        self.agent_names: dict[str, str] | None = None
+        # Registry id of the tenant's device, which queue and agent devices link to.
+        self.tenant_device_id: str | None = None
         # Start (UTC) and duration in seconds of the last poll, for diagnostics.
         self.last_poll_started: datetime | None = None
         self.last_poll_duration: float | None = None
@@ -111,8 +127,47 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
 
     @override
     async def _async_setup(self) -> None:
-        """Load the tenant's statistic catalogue once, before the first poll."""
-        self.catalogue = await self._call_api(self.client.get_available_statistics())
+        """Load the catalogue, and the queue and agent names that filters use.
+
+        The requests run concurrently, so setup costs one round trip before the
+        first poll.
+        """
+        filter_keys = {key for query in self.queries for key, _ in query.filters}
+        catalogue, queues, agents = await asyncio.gather(
+            self._call_api(self.client.get_available_statistics()),
+            self._async_fetch_names(
+                "queues", self.client.get_queues, QUEUE_FILTER in filter_keys
+            ),
+            self._async_fetch_names(
+                "agents", self.client.get_users, AGENT_FILTER in filter_keys
+            ),
+        )
+        self.catalogue = catalogue
+        self.queue_names = queues
+        self.agent_names = agents
+
+    async def _async_fetch_names(
+        self,
+        kind: str,
+        fetch: Callable[[], Awaitable[Sequence[QueueInfo | AgentInfo]]],
+        needed: bool,  # noqa: FBT001
+    ) -> dict[str, str] | None:
+        """Return the names of the tenant's queues or agents, by id."""
+        if not needed:
+            return {}
+        try:
+            items = await self._call_api(fetch(), passthrough=_DIRECTORY_ERRORS)
+        except _DIRECTORY_ERRORS as err:
+            # A role may read statistics without listing users; names are cosmetic.
+            LOGGER.warning(
+                "Could not list the %s of tenant %s, so their devices are named by "
+                "id: %s",
+                kind,
+                self.tenant_id,
+                err,
+            )
+            return None
+        return {item.id: item.name for item in items}
 
     @override
     async def _async_update_data(self) -> CxEngageData:
@@ -120,14 +175,25 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
         self.last_poll_started = dt_util.utcnow()
         started = time.monotonic()
         try:
-            return await self._call_api(self.client.get_statistics(self.queries))
+            data = await self._call_api(self.client.get_statistics(self.queries))
         finally:
             self.last_poll_duration = time.monotonic() - started
+        async_update_repair_issues(self, data)
+        return data
 
-    async def _call_api[T](self, request: Awaitable[T]) -> T:
-        """Await one client call, mapping client errors to Home Assistant's."""
+    async def _call_api[T](
+        self,
+        request: Awaitable[T],
+        passthrough: tuple[type[CxEngageError], ...] = (),
+    ) -> T:
+        """Await one client call, mapping client errors to Home Assistant's.
+
+        Errors of the `passthrough` classes are raised unchanged.
+        """
         try:
             return await request
+        except passthrough:
+            raise
         except CxEngageAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,

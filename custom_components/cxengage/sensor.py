@@ -13,7 +13,8 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
@@ -221,7 +222,7 @@ def statistic_kind(
 
 
 async def async_setup_entry(
-    hass: HomeAssistant,  # noqa: ARG001 - Home Assistant's platform signature
+    hass: HomeAssistant,
     entry: CxEngageConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
@@ -238,6 +239,8 @@ async def async_setup_entry(
             CxEngageStatisticSensor(coordinator, query, description)
             for description in SENSOR_DESCRIPTIONS[kind]
         )
+
+    async_remove_stale_entities(hass, entry, {entity.unique_id for entity in entities})
     async_add_entities(entities)
 
 
@@ -255,6 +258,37 @@ def _translation_key(
     return description.translation_key
 
 
+@callback
+def async_remove_stale_entities(
+    hass: HomeAssistant, entry: CxEngageConfigEntry, current: set[str | None]
+) -> None:
+    """Remove the entry's sensors that no tracked statistic creates any more.
+
+    A queue or agent device left without entities is removed with them.
+    """
+    entity_registry = er.async_get(hass)
+    device_registry = dr.async_get(hass)
+    stale = [
+        registry_entry
+        for registry_entry in er.async_entries_for_config_entry(
+            entity_registry, entry.entry_id
+        )
+        if registry_entry.domain == "sensor" and registry_entry.unique_id not in current
+    ]
+    for registry_entry in stale:
+        entity_registry.async_remove(registry_entry.entity_id)
+
+    for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id):
+        if device.via_device_id is None:
+            continue  # The tenant's own device stays while the entry exists.
+        if not er.async_entries_for_device(
+            entity_registry, device.id, include_disabled_entities=True
+        ):
+            device_registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
+
+
 class CxEngageStatisticSensor(CxEngageEntity, SensorEntity):
     """One value of one tracked statistic."""
 
@@ -267,9 +301,8 @@ class CxEngageStatisticSensor(CxEngageEntity, SensorEntity):
         description: CxEngageSensorEntityDescription,
     ) -> None:
         """Name the sensor after its statistic and keep the query it reads."""
-        super().__init__(coordinator)
+        super().__init__(coordinator, query)
         self.entity_description = description
-        self.query = query
 
         unique_id = f"{coordinator.tenant_id}_{query.key}"
         if not description.primary:
