@@ -442,3 +442,98 @@ async def test_reauth_flow(
     assert result["reason"] == "reauth_successful"
     assert mock_config_entry.data[CONF_PASSWORD] == DEFAULT_PASSWORD
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_reconfigure_flow(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+
+    # A wrong secret fails and the form comes back.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        form_input(
+            simulator,
+            **{CONF_AUTH_METHOD: "api_key", CONF_USERNAME: DEFAULT_API_KEY},
+        ),
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        form_input(
+            simulator,
+            **{
+                CONF_AUTH_METHOD: "api_key",
+                CONF_USERNAME: DEFAULT_API_KEY,
+                CONF_PASSWORD: DEFAULT_API_SECRET,
+            },
+        ),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_AUTH_METHOD] == "api_key"
+    assert mock_config_entry.data[CONF_PASSWORD] == DEFAULT_API_SECRET
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_reconfigure_keeps_password(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        form_input(simulator, **{CONF_AUTH_METHOD: "token", CONF_PASSWORD: ""}),
+    )
+
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_AUTH_METHOD] == "token"
+    assert mock_config_entry.data[CONF_PASSWORD] == DEFAULT_PASSWORD
+
+
+async def test_reconfigure_other_tenant_aborts(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={**mock_config_entry.data, CONF_TENANT_ID: OTHER_TENANT_ID},
+    )
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+
+    # The simulator's tenant is valid, but it is not this entry's tenant.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(simulator)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_tenant"
+    assert mock_config_entry.data[CONF_TENANT_ID] == OTHER_TENANT_ID
+
+
+async def test_reconfigure_onto_existing_entry_aborts(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"{DEFAULT_TENANT_ID}@http://127.0.0.2:1",
+        data={**mock_config_entry.data, CONF_BASE_URL: "http://127.0.0.2:1"},
+    )
+    other.add_to_hass(hass)
+    result = await other.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(simulator)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"

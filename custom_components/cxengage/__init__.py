@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import CxEngageConfigEntry, CxEngageCoordinator
 from .entity import device_info, tenant_device_info
 from .services import async_setup_services
@@ -35,6 +35,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: CxEngageConfigEntry) -> 
     )
     coordinator.tenant_device_id = tenant_device.id
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: CxEngageConfigEntry) -> bool:
+    """Bring an entry stored by an older release to the current format, 1.1.
+
+    Every release so far stored 1.1, so only the minor version of an earlier
+    development build needs raising. Home Assistant itself refuses entries that a
+    newer release saved with a higher major version.
+    """
+    if (entry.version, entry.minor_version) < (1, 1):
+        LOGGER.debug("Migrating CxEngage entry %s to version 1.1", entry.title)
+        hass.config_entries.async_update_entry(entry, version=1, minor_version=1)
     return True
 
 

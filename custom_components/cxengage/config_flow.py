@@ -88,6 +88,17 @@ USER_SCHEMA = vol.Schema(
 )
 
 
+# The same fields as the user step, but an empty password keeps the stored one.
+RECONFIGURE_SCHEMA = USER_SCHEMA.extend(
+    {
+        vol.Optional(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(
+                type=TextSelectorType.PASSWORD, autocomplete="current-password"
+            )
+        ),
+    }
+)
+
 REAUTH_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_USERNAME): TextSelector(
@@ -119,6 +130,11 @@ def statistics_schema(catalogue: Mapping[str, StatisticDefinition]) -> vol.Schem
     )
 
 
+def entry_unique_id(data: Mapping[str, str]) -> str:
+    """Return an entry's unique ID: the tenant ID at its API base URL."""
+    return f"{data[CONF_TENANT_ID]}@{data[CONF_BASE_URL]}"
+
+
 class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a CxEngage tenant: connection first, then the statistics to track."""
 
@@ -145,25 +161,9 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the region, tenant and credentials, and test them."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                data = normalize_user_input(user_input)
-                catalogue = await validate_connection(self.hass, data)
-            except InputError as err:
-                errors[err.field] = err.error
-            except CxEngageError as err:
-                errors["base"] = connection_error_key(err)
-                LOGGER.debug(
-                    "Connection test for tenant %s failed: %s",
-                    user_input.get(CONF_TENANT_ID),
-                    err,
-                )
-            except Exception:  # noqa: BLE001 - any other failure is shown as "unknown"
-                LOGGER.exception("Unexpected error while testing the connection")
-                errors["base"] = "unknown"
-            else:
-                await self.async_set_unique_id(
-                    f"{data[CONF_TENANT_ID]}@{data[CONF_BASE_URL]}"
-                )
+            data, catalogue, errors = await self._async_test_input(user_input)
+            if not errors:
+                await self.async_set_unique_id(entry_unique_id(data))
                 self._abort_if_unique_id_configured()
                 if not catalogue:
                     return self.async_abort(reason="no_statistics_available")
@@ -178,6 +178,31 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    async def _async_test_input(
+        self, user_input: Mapping[str, Any]
+    ) -> tuple[dict[str, str], dict[str, StatisticDefinition], dict[str, str]]:
+        """Normalise the input and test it against the API.
+
+        Returns the entry data, the tenant's catalogue and the form errors, which
+        are empty on success.
+        """
+        try:
+            data = normalize_user_input(user_input)
+            catalogue = await validate_connection(self.hass, data)
+        except InputError as err:
+            return {}, {}, {err.field: err.error}
+        except CxEngageError as err:
+            LOGGER.debug(
+                "Connection test for tenant %s failed: %s",
+                user_input.get(CONF_TENANT_ID),
+                err,
+            )
+            return {}, {}, {"base": connection_error_key(err)}
+        except Exception:  # noqa: BLE001 - any other failure is shown as "unknown"
+            LOGGER.exception("Unexpected error while testing the connection")
+            return {}, {}, {"base": "unknown"}
+        return data, catalogue, {}
 
     async def async_step_statistics(
         self, user_input: dict[str, Any] | None = None
@@ -220,17 +245,8 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                data = normalize_user_input({**entry.data, **user_input})
-                await validate_connection(self.hass, data)
-            except InputError as err:
-                errors[err.field] = err.error
-            except CxEngageError as err:
-                errors["base"] = connection_error_key(err)
-            except Exception:  # noqa: BLE001 - any other failure is shown as "unknown"
-                LOGGER.exception("Unexpected error while testing new credentials")
-                errors["base"] = "unknown"
-            else:
+            data, _, errors = await self._async_test_input({**entry.data, **user_input})
+            if not errors:
                 return self.async_update_reload_and_abort(
                     entry,
                     data_updates={
@@ -247,5 +263,45 @@ class CxEngageConfigFlow(ConfigFlow, domain=DOMAIN):
                 "title": entry.title,
                 "tenant_id": entry.data[CONF_TENANT_ID],
             },
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change region, base URL, auth method and credentials of the same tenant.
+
+        An empty password keeps the stored one. Another tenant aborts, because
+        its statistics would need new entities; it belongs in a new entry.
+        """
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            values = dict(user_input)
+            if not values.get(CONF_PASSWORD):
+                values[CONF_PASSWORD] = entry.data[CONF_PASSWORD]
+            data, _, errors = await self._async_test_input(values)
+            if not errors:
+                if data[CONF_TENANT_ID] != entry.data[CONF_TENANT_ID]:
+                    return self.async_abort(reason="wrong_tenant")
+                unique_id = entry_unique_id(data)
+                if any(
+                    other.unique_id == unique_id and other.entry_id != entry.entry_id
+                    for other in self._async_current_entries(include_ignore=False)
+                ):
+                    return self.async_abort(reason="already_configured")
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=unique_id, data=data
+                )
+
+        suggested = user_input or {
+            key: value for key, value in entry.data.items() if key != CONF_PASSWORD
+        }
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                RECONFIGURE_SCHEMA, suggested
+            ),
+            description_placeholders={"title": entry.title},
             errors=errors,
         )
