@@ -292,3 +292,47 @@ def test_values_of_another_kind_are_unknown(result: StatisticResult) -> None:
             if kind is RESULT_KINDS[type(result)]:
                 continue
             assert value is None, (kind, description.key)
+
+
+async def test_expired_token_renews_silently(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, "auth_method": "token"}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.request_counts["tokens"] == 1
+
+    simulator.expire_tokens()
+    await poll(hass, freezer)
+
+    assert simulator.request_counts["tokens"] == 2
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state != (
+        STATE_UNAVAILABLE
+    )
+    assert hass.config_entries.flow.async_progress() == []
+
+
+async def test_rejected_credentials_start_reauth(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    simulator.add_fault(Fault(endpoint="batch", status=401))
+    await poll(hass, freezer)
+
+    flows = hass.config_entries.flow.async_progress()
+    assert len(flows) == 1
+    assert flows[0]["context"]["source"] == "reauth"
+    batches = simulator.request_counts["batch"]
+
+    # Polling stops until the user enters new credentials.
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert simulator.request_counts["batch"] == batches
