@@ -209,3 +209,30 @@ def test_stop_tracking_keeps_unparsable_items() -> None:
 
     assert _keeps(broken, QUEUE_ISSUE, GONE_QUEUE_ID)
     assert not _keeps({"statistic": "x-count"}, STATISTIC_ISSUE, "x-count")
+
+
+async def test_forbidden_raises_issue_not_reauth(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await set_up(hass, mock_config_entry, [{"statistic": "queue-length"}])
+    forbidden_id = f"{mock_config_entry.entry_id}_forbidden_permission"
+
+    simulator.add_fault(Fault(endpoint="batch", status=403))
+    freezer.tick(timedelta(seconds=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    issues = entry_issues(hass, mock_config_entry)
+    assert list(issues) == [forbidden_id]
+    assert not issues[forbidden_id].is_fixable
+    assert issues[forbidden_id].translation_key == "forbidden"
+    assert hass.config_entries.flow.async_progress() == []
+
+    simulator.clear_faults()
+    freezer.tick(timedelta(seconds=60))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry_issues(hass, mock_config_entry) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import itertools
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
@@ -41,6 +42,15 @@ def state_of(hass: HomeAssistant, entity_id: str) -> State:
     state = hass.states.get(entity_id)
     assert state is not None, f"{entity_id} has no state"
     return state
+
+
+def integration_log_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the messages the integration logged."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.cxengage")
+    ]
 
 
 async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -155,19 +165,58 @@ async def test_outage_and_recovery(
         if state.entity_id.startswith("sensor.cxengage_example")
     ]
     assert {state.state for state in cxengage_states} == {STATE_UNAVAILABLE}
-    integration_log = [
-        record.getMessage()
-        for record in caplog.records
-        if record.name.startswith("custom_components.cxengage")
-    ]
+    integration_log = integration_log_lines(caplog)
     assert integration_log
     assert not [line for line in integration_log if "<html>" in line]
+    # One error for the whole outage, not one per failed poll.
+    errors = [line for line in integration_log if line.startswith("Error fetching")]
+    assert len(errors) == 1
 
     simulator.clear_faults()
+    # The second failure doubled the wait to 60 s.
+    await poll(hass, freezer)
     await poll(hass, freezer)
     assert state_of(hass, "sensor.cxengage_example_queue_length").state != (
         STATE_UNAVAILABLE
     )
+    recovered = [line for line in integration_log_lines(caplog) if "recovered" in line]
+    assert len(recovered) == 1
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_failures_back_off(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    simulator.add_fault(Fault(endpoint="batch", status=503))
+    request_times: list[int] = []
+    batches = simulator.request_counts["batch"]
+
+    # Step through 25 minutes in 10 s ticks and note when each poll goes out.
+    for second in range(10, 1510, 10):
+        freezer.tick(timedelta(seconds=10))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        if simulator.request_counts["batch"] > batches:
+            batches = simulator.request_counts["batch"]
+            request_times.append(second)
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(request_times)]
+    # 30 s after the first failure, then doubling up to the 5-minute cap.
+    assert gaps[:5] == [30, 60, 120, 240, 300]
+    assert set(gaps[5:]) == {300}
+
+    simulator.clear_faults()
+    freezer.tick(timedelta(seconds=300))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state_of(hass, "sensor.cxengage_example_queue_length").state != (
+        STATE_UNAVAILABLE
+    )
+    batches = simulator.request_counts["batch"]
+
+    # After a success the normal interval is back.
+    await poll(hass, freezer)
+    assert simulator.request_counts["batch"] == batches + 1
 
 
 @pytest.mark.usefixtures("init_integration")

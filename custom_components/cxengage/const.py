@@ -20,6 +20,8 @@ AGENT_FILTER: Final = "resource-id"
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
 # The shortest poll interval the options accept, to spare the API.
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=10)
+# The longest wait between polls while the API keeps failing.
+MAX_BACKOFF: Final = timedelta(minutes=5)
 # Seconds allowed for one HTTP request to the API, connecting included.
 REQUEST_TIMEOUT: Final = 15.0
 

@@ -44,10 +44,11 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_BACKOFF,
     QUEUE_FILTER,
     REQUEST_TIMEOUT,
 )
-from .repairs import async_update_repair_issues
+from .repairs import async_set_forbidden_issue, async_update_repair_issues
 
 type CxEngageData = dict[StatisticQuery, StatisticResult | ItemError]
 
@@ -112,6 +113,8 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
         # Start (UTC) and duration in seconds of the last poll, for diagnostics.
         self.last_poll_started: datetime | None = None
         self.last_poll_duration: float | None = None
+        # Polls failed in a row, which lengthen the wait before the next one.
+        self.failed_polls = 0
 
         scan_seconds = entry.options.get(
             CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
@@ -176,10 +179,27 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
         started = time.monotonic()
         try:
             data = await self._call_api(self.client.get_statistics(self.queries))
+        except UpdateFailed as err:
+            self.failed_polls += 1
+            err.retry_after = max(err.retry_after or 0, self._backoff_delay())
+            raise
         finally:
             self.last_poll_duration = time.monotonic() - started
+
+        self.failed_polls = 0
         async_update_repair_issues(self, data)
+        async_set_forbidden_issue(self, active=False)
         return data
+
+    def _backoff_delay(self) -> float:
+        """Return the wait before the next poll after the failures so far.
+
+        The normal interval doubles with each further failure, up to a cap, so an
+        outage does not turn into a stream of requests.
+        """
+        interval = (self.update_interval or DEFAULT_SCAN_INTERVAL).total_seconds()
+        doublings = min(self.failed_polls - 1, 16)
+        return min(interval * (1 << doublings), MAX_BACKOFF.total_seconds())
 
     async def _call_api[T](
         self,
@@ -214,6 +234,7 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
                 retry_after=err.retry_after,
             ) from err
         except CxEngageForbiddenError as err:
+            async_set_forbidden_issue(self, active=True)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="forbidden",

@@ -21,6 +21,8 @@ STATISTIC_ISSUE = "statistic_unavailable"
 QUEUE_ISSUE = "queue_not_found"
 AGENT_ISSUE = "agent_not_found"
 
+FORBIDDEN_ISSUE = "forbidden"
+
 NOT_FOUND = 404
 
 
@@ -84,6 +86,34 @@ def async_update_repair_issues(
         for subject in subjects
     }
     _sync_issues(coordinator, wanted)
+
+
+@callback
+def async_set_forbidden_issue(
+    coordinator: CxEngageCoordinator, *, active: bool
+) -> None:
+    """Raise or clear the issue that the credentials' role lacks permission.
+
+    Not fixable here: the user must change the role in CxEngage, and polling
+    goes on, so the issue clears itself once a request succeeds.
+    """
+    entry = coordinator.config_entry
+    forbidden_id = repair_issue_id(entry.entry_id, FORBIDDEN_ISSUE, "permission")
+    if not active:
+        ir.async_delete_issue(coordinator.hass, DOMAIN, forbidden_id)
+        return
+    ir.async_create_issue(
+        coordinator.hass,
+        DOMAIN,
+        forbidden_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=FORBIDDEN_ISSUE,
+        translation_placeholders={
+            "title": entry.title,
+            "tenant_id": coordinator.tenant_id,
+        },
+    )
 
 
 def _sync_issues(
