@@ -249,6 +249,9 @@ async def test_timeout_is_cannot_connect(
             "base_url_not_custom",
         ),
         ({CONF_USERNAME: "   "}, CONF_USERNAME, "required"),
+        ({CONF_USERNAME: "u" * 1025}, CONF_USERNAME, "too_long"),
+        ({CONF_PASSWORD: "p" * 5000}, CONF_PASSWORD, "too_long"),
+        ({CONF_BASE_URL: "https://" + "a" * 2000 + ".com"}, CONF_BASE_URL, "too_long"),
         ({CONF_PASSWORD: ""}, CONF_PASSWORD, "required"),
     ],
 )

@@ -58,11 +58,19 @@ class InputError(Exception):
         self.error = error
 
 
+# Longer text fields are rejected: no real URL, username or secret comes near it.
+MAX_FIELD_LENGTH = 1024
+
+
 def normalize_user_input(user_input: Mapping[str, Any]) -> dict[str, str]:
     """Check and normalise the user step's values into the entry data.
 
     Raises InputError for the first invalid field.
     """
+    for field in (CONF_BASE_URL, CONF_TENANT_ID, CONF_USERNAME, CONF_PASSWORD):
+        if len(str(user_input.get(field, ""))) > MAX_FIELD_LENGTH:
+            raise InputError(field, "too_long")
+
     region = Region(user_input[CONF_REGION])
     custom_url = user_input.get(CONF_BASE_URL, "").strip()
     if region is Region.CUSTOM:
