@@ -30,10 +30,11 @@ find_host_python() {
   return 1
 }
 
+# Print a short hash of the given requirement files. Missing files count as empty.
 requirements_hash() {
   local file
-  for file in "$REPO_DIR/requirements_test.txt" "$REPO_DIR/requirements_demo.txt"; do
-    if [[ -f "$file" ]]; then cat "$file"; fi
+  for file in "$@"; do
+    if [[ -f "$REPO_DIR/$file" ]]; then cat "$REPO_DIR/$file"; fi
   done | sha256sum | cut -c1-16
 }
 
@@ -57,6 +58,22 @@ build_sid_root() {
     sid "$SID_ROOT.partial" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
     { echo "debootstrap failed; see $CACHE_DIR/debootstrap.log" >&2; exit 1; }
   mv "$SID_ROOT.partial" "$SID_ROOT"
+}
+
+# Install a C compiler and the Python headers in the sid root. Home Assistant 2026.3.1
+# pins lru-dict 1.3.0, which has no wheel for Python 3.14, so pip builds it from source.
+# A host with its own Python 3.14 needs gcc and the Python headers there already.
+install_sid_compiler() {
+  if [[ -x "$SID_ROOT/usr/bin/gcc" && -f "$SID_ROOT/usr/include/python3.14/Python.h" ]]; then
+    return 0
+  fi
+  log "installing gcc and the Python 3.14 headers in $SID_ROOT"
+  # Debian mirrors that lag behind, or serve a snapshot, can hand out a sid Release
+  # file past its one-week Valid-Until date. debootstrap accepts it, but apt-get
+  # rejects it without this option.
+  run_in_env apt-get -qq -o Acquire::Check-Valid-Until=false update
+  run_in_env /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends gcc libc6-dev python3.14-dev >/dev/null
 }
 
 # Run a command in the environment, with the working directory set to the checkout.
@@ -83,33 +100,44 @@ run_in_env() {
   ' cxengage-env "$SID_ROOT" "$REPO_DIR" "$VENV_DIR" "$@"
 }
 
-# Create or refresh the environment. Cheap when nothing changed: a stamp file records
-# the hash of the requirement files the environment was built from.
+# Create or refresh an environment and select it for run_in_env. The argument picks
+# the Home Assistant version: "newest" (the default, from requirements_test.txt and
+# requirements_demo.txt) or "min" (the oldest supported release, from
+# requirements_test_min.txt). Cheap when nothing changed: a stamp file records the
+# hash of the requirement files each environment was built from.
 ensure_env() {
-  local host_python stamp wanted
+  local version="${1:-newest}" host_python stamp wanted suffix file
+  local -a requirement_files pip_args=()
+  case "$version" in
+    newest) suffix="" requirement_files=(requirements_test.txt requirements_demo.txt) ;;
+    min) suffix="-min" requirement_files=(requirements_test_min.txt) ;;
+    *) echo "Unknown Home Assistant version '$version': use newest or min." >&2; exit 2 ;;
+  esac
   mkdir -p "$CACHE_DIR"
   exec 9>"$CACHE_DIR/setup.lock"
   flock 9
 
   if host_python="$(find_host_python)"; then
     ENV_KIND=host
-    VENV_DIR="$CACHE_DIR/venv-host"
+    VENV_DIR="$CACHE_DIR/venv-host$suffix"
     [[ -x "$VENV_DIR/bin/python" ]] || "$host_python" -m venv "$VENV_DIR"
   else
     ENV_KIND=sid
-    VENV_DIR=/opt/cxengage-venv
+    VENV_DIR="/opt/cxengage-venv$suffix"
     build_sid_root
     [[ -x "$SID_ROOT$VENV_DIR/bin/python" ]] || run_in_env /usr/bin/python3.14 -m venv "$VENV_DIR"
+    if [[ "$version" == min ]]; then install_sid_compiler; fi
   fi
 
-  stamp="$CACHE_DIR/requirements-$ENV_KIND.stamp"
-  wanted="$(requirements_hash)"
+  stamp="$CACHE_DIR/requirements-$ENV_KIND$suffix.stamp"
+  wanted="$(requirements_hash "${requirement_files[@]}")"
   if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
-    log "installing the test requirements (about a minute on the first run)"
-    local files=(-r requirements_test.txt)
-    [[ -f "$REPO_DIR/requirements_demo.txt" ]] && files+=(-r requirements_demo.txt)
+    log "installing the $version test requirements (about a minute on the first run)"
+    for file in "${requirement_files[@]}"; do
+      if [[ -f "$REPO_DIR/$file" ]]; then pip_args+=(-r "$file"); fi
+    done
     run_in_env python -m pip install --quiet --upgrade pip
-    run_in_env python -m pip install --quiet "${files[@]}"
+    run_in_env python -m pip install --quiet "${pip_args[@]}"
     echo "$wanted" >"$stamp"
   fi
   flock -u 9

@@ -6,7 +6,13 @@ from datetime import timedelta
 import itertools
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.const import (
+    MAJOR_VERSION,
+    MINOR_VERSION,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -61,6 +67,12 @@ async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+# Home Assistant 2026.3 serialises registry aliases as a set and state attribute keys
+# as plain strings, so the snapshot recorded with 2026.10 does not match there.
+@pytest.mark.skipif(
+    (MAJOR_VERSION, MINOR_VERSION) < (2026, 10),
+    reason="snapshot recorded with Home Assistant 2026.10",
+)
 @pytest.mark.freeze_time(FROZEN_TIME)
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_sensors(

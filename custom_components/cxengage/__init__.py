@@ -42,9 +42,18 @@ async def async_migrate_entry(hass: HomeAssistant, entry: CxEngageConfigEntry) -
     """Bring an entry stored by an older release to the current format, 1.1.
 
     Every release so far stored 1.1, so only the minor version of an earlier
-    development build needs raising. Home Assistant itself refuses entries that a
-    newer release saved with a higher major version.
+    development build needs raising. An entry that a newer release saved with a
+    higher major version is refused.
     """
+    if entry.version > 1:
+        # Home Assistant 2026.10 refuses such an entry before calling this
+        # function, but 2026.3 calls it, and returning True would load the entry.
+        LOGGER.error(
+            "Cannot load CxEngage entry %s: a newer release saved it as version %s",
+            entry.title,
+            entry.version,
+        )
+        return False
     if (entry.version, entry.minor_version) < (1, 1):
         LOGGER.debug("Migrating CxEngage entry %s to version 1.1", entry.title)
         hass.config_entries.async_update_entry(entry, version=1, minor_version=1)
