@@ -397,3 +397,25 @@ async def test_rejected_credentials_start_reauth(
     await poll(hass, freezer)
     await poll(hass, freezer)
     assert simulator.request_counts["batch"] == batches
+
+
+async def test_daily_counter_is_total_increasing(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={
+            "statistics": [
+                {"statistic": "interaction-starts-count"},
+                {"statistic": "queue-length"},
+            ]
+        },
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    starts = state_of(hass, "sensor.cxengage_example_interactions_started_today")
+    assert starts.attributes["state_class"] == "total_increasing"
+    queue_length = state_of(hass, "sensor.cxengage_example_queue_length")
+    assert queue_length.attributes["state_class"] == "measurement"

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -95,6 +95,20 @@ KNOWN_STATISTICS: dict[str, StatisticKind] = {
 }
 
 
+# Counters of the tenant's day: they only grow until the API resets them at
+# midnight in the tenant's time zone, which total_increasing handles.
+DAILY_COUNTERS = frozenset(
+    {
+        "abandons-before-queue-count",
+        "customer-holds-count",
+        "interaction-starts-count",
+        "queue-abandons-count",
+        "resource-conversation-starts-count",
+        "work-accepted-count",
+    }
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class CxEngageSensorEntityDescription(SensorEntityDescription):
     """Describes one value of a statistic, such as a time statistic's maximum."""
@@ -172,6 +186,8 @@ SENSOR_DESCRIPTIONS: dict[
             key="records",
             translation_key="time_records",
             state_class=SensorStateClass.MEASUREMENT,
+            # How many records the API averaged over: a detail for checking values.
+            entity_category=EntityCategory.DIAGNOSTIC,
             entity_registry_enabled_default=False,
             value_fn=_time_value("count"),
         ),
@@ -313,6 +329,8 @@ class CxEngageStatisticSensor(CxEngageEntity, SensorEntity):
         label = definition.label if definition else query.statistic
         self._attr_translation_placeholders = {"statistic": label}
         self._attr_translation_key = _translation_key(query.statistic, description)
+        if description.primary and query.statistic in DAILY_COUNTERS:
+            self._attr_state_class = SensorStateClass.TOTAL_INCREASING
 
     @property
     def _result(self) -> StatisticResult | None:
