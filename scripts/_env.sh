@@ -63,17 +63,20 @@ build_sid_root() {
 # Install a C compiler and the Python headers in the sid root. Home Assistant 2026.3.1
 # pins lru-dict 1.3.0, which has no wheel for Python 3.14, so pip builds it from source.
 # A host with its own Python 3.14 needs gcc and the Python headers there already.
+# Some pinned packages have no Python 3.14 wheel on PyPI and build from source:
+# lru-dict 1.3.0 (Home Assistant 2026.3.1), pymicro-vad and pyspeex-noise (the
+# voice integrations the demo's web UI imports).
 install_sid_compiler() {
-  if [[ -x "$SID_ROOT/usr/bin/gcc" && -f "$SID_ROOT/usr/include/python3.14/Python.h" ]]; then
+  if [[ -x "$SID_ROOT/usr/bin/g++" && -f "$SID_ROOT/usr/include/python3.14/Python.h" ]]; then
     return 0
   fi
-  log "installing gcc and the Python 3.14 headers in $SID_ROOT"
+  log "installing gcc, g++ and the Python 3.14 headers in $SID_ROOT"
   # Debian mirrors that lag behind, or serve a snapshot, can hand out a sid Release
   # file past its one-week Valid-Until date. debootstrap accepts it, but apt-get
   # rejects it without this option.
   run_in_env apt-get -qq -o Acquire::Check-Valid-Until=false update
   run_in_env /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends gcc libc6-dev python3.14-dev >/dev/null
+    --no-install-recommends gcc g++ libc6-dev python3.14-dev >/dev/null
 }
 
 # Run a command in the environment, with the working directory set to the checkout.
@@ -126,7 +129,7 @@ ensure_env() {
     VENV_DIR="/opt/cxengage-venv$suffix"
     build_sid_root
     [[ -x "$SID_ROOT$VENV_DIR/bin/python" ]] || run_in_env /usr/bin/python3.14 -m venv "$VENV_DIR"
-    if [[ "$version" == min ]]; then install_sid_compiler; fi
+    install_sid_compiler
   fi
 
   stamp="$CACHE_DIR/requirements-$ENV_KIND$suffix.stamp"
