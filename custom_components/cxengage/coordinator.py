@@ -9,19 +9,15 @@ import time
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL, CONF_USERNAME
+from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
     AgentInfo,
-    AuthMethod,
-    Credentials,
     CxEngageAuthenticationError,
-    CxEngageClient,
     CxEngageConnectionError,
     CxEngageError,
     CxEngageForbiddenError,
@@ -35,10 +31,9 @@ from .api import (
     StatisticQuery,
     StatisticResult,
 )
+from .connection import create_client
 from .const import (
     AGENT_FILTER,
-    CONF_AUTH_METHOD,
-    CONF_BASE_URL,
     CONF_STATISTICS,
     CONF_TENANT_ID,
     DEFAULT_SCAN_INTERVAL,
@@ -46,7 +41,6 @@ from .const import (
     LOGGER,
     MAX_BACKOFF,
     QUEUE_FILTER,
-    REQUEST_TIMEOUT,
 )
 from .repairs import async_set_forbidden_issue, async_update_repair_issues
 
@@ -84,17 +78,7 @@ class CxEngageCoordinator(DataUpdateCoordinator[CxEngageData]):
         """Create the client from the entry data and the queries from its options."""
         self.tenant_id: str = entry.data[CONF_TENANT_ID]
         try:
-            self.client = CxEngageClient(
-                async_get_clientsession(hass),
-                base_url=entry.data[CONF_BASE_URL],
-                tenant_id=self.tenant_id,
-                credentials=Credentials(
-                    method=AuthMethod(entry.data[CONF_AUTH_METHOD]),
-                    username=entry.data[CONF_USERNAME],
-                    secret=entry.data[CONF_PASSWORD],
-                ),
-                request_timeout=REQUEST_TIMEOUT,
-            )
+            self.client = create_client(hass, entry.data)
         except (CxEngageValidationError, ValueError) as err:
             raise ConfigEntryError(
                 translation_domain=DOMAIN,
