@@ -274,3 +274,22 @@ async def test_options_abort_when_api_fails(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == reason
+
+
+async def test_options_offer_only_filters_the_catalogue_has(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    catalogue = (
+        '{"queue-length": {"name": "queue-length", "userFriendlyName": "Queue Length",'
+        ' "optionalFilters": ["queue-id"], "responseKeys": {"count": "count"}}}'
+    )
+    simulator.add_fault(Fault(endpoint="available", status=200, body=catalogue))
+    mock_config_entry.add_to_hass(hass)
+
+    result = await open_filters_step(hass, mock_config_entry, ["queue-length"])
+
+    schema = result["data_schema"]
+    assert schema is not None
+    assert {str(key) for key in schema.schema} == {"queue_statistics", "queues"}
+    # The agent list is not needed, so it is not requested.
+    assert simulator.request_counts["users"] == 0
