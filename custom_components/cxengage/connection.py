@@ -91,6 +91,10 @@ def normalize_user_input(user_input: Mapping[str, Any]) -> dict[str, str]:
     username = user_input[CONF_USERNAME].strip()
     if not username:
         raise InputError(CONF_USERNAME, "required")
+    auth_method = AuthMethod(user_input[CONF_AUTH_METHOD])
+    # HTTP Basic separates username and password with the first colon (RFC 7617).
+    if auth_method is AuthMethod.BASIC and ":" in username:
+        raise InputError(CONF_USERNAME, "username_colon")
     # Passwords are kept as typed: leading or trailing spaces may be part of them.
     password: str = user_input[CONF_PASSWORD]
     if not password:
@@ -100,7 +104,7 @@ def normalize_user_input(user_input: Mapping[str, Any]) -> dict[str, str]:
         CONF_REGION: region.value,
         CONF_BASE_URL: base_url,
         CONF_TENANT_ID: tenant_id,
-        CONF_AUTH_METHOD: AuthMethod(user_input[CONF_AUTH_METHOD]).value,
+        CONF_AUTH_METHOD: auth_method.value,
         CONF_USERNAME: username,
         CONF_PASSWORD: password,
     }

@@ -18,7 +18,9 @@ from yarl import URL
 
 from .auth import Credentials, TokenManager, basic_authorization, token_request_body
 from .const import (
+    BATCH_BODY_CACHE_SIZE,
     DEFAULT_BATCH_CHUNK_SIZE,
+    DEFAULT_MAX_CONCURRENT_BATCHES,
     DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_REQUEST_TIMEOUT,
     MAX_RESPONSE_BYTES,
@@ -164,12 +166,15 @@ class CxEngageClient:
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         batch_chunk_size: int = DEFAULT_BATCH_CHUNK_SIZE,
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        max_concurrent_batches: int = DEFAULT_MAX_CONCURRENT_BATCHES,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """Validate the settings. No request is sent until a method is called.
 
         `request_timeout` is in seconds and covers one whole request, body included.
+        `max_concurrent_batches` bounds the batch requests in flight, and
+        `max_concurrent_requests` every other request.
         `clock` returns seconds since the epoch. Tests replace it to age tokens.
 
         Raises:
@@ -190,6 +195,7 @@ class CxEngageClient:
         for name, value in (
             ("batch_chunk_size", batch_chunk_size),
             ("max_concurrent_requests", max_concurrent_requests),
+            ("max_concurrent_batches", max_concurrent_batches),
             ("max_response_bytes", max_response_bytes),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -203,6 +209,10 @@ class CxEngageClient:
         self._batch_chunk_size = batch_chunk_size
         self._max_response_bytes = max_response_bytes
         self._semaphore = asyncio.Semaphore(max_concurrent_requests)
+        self._batch_semaphore = asyncio.Semaphore(max_concurrent_batches)
+        # Encoded batch request bodies by chunk: a coordinator sends the same chunks
+        # on every poll.
+        self._batch_bodies: dict[tuple[StatisticQuery, ...], bytes] = {}
         self._clock = clock
         self._batch_supported: bool | None = None
         self.counters = RequestCounters()
@@ -340,14 +350,10 @@ class CxEngageClient:
     ) -> StatisticsResult | None:
         """Send one batch request. Return None if the server has no batch endpoint."""
         request_ids = [str(index) for index in range(len(chunk))]
-        body = {
-            "requests": {
-                request_id: query.to_json()
-                for request_id, query in zip(request_ids, chunk, strict=True)
-            }
-        }
         url = self._tenant_root / "realtime-statistics" / "batch"
-        response = await self._request("POST", url, json_body=body)
+        response = await self._request(
+            "POST", url, body=self._batch_body(chunk), limit=self._batch_semaphore
+        )
 
         if response.status in _BATCH_UNSUPPORTED:
             if self._batch_supported is not False:
@@ -369,6 +375,18 @@ class CxEngageClient:
             query: parsed[request_id]
             for request_id, query in zip(request_ids, chunk, strict=True)
         }
+
+    def _batch_body(self, chunk: list[StatisticQuery]) -> bytes:
+        """Return the encoded request of a chunk, whose item ids are 0, 1, 2, ..."""
+        key = tuple(chunk)
+        body = self._batch_bodies.get(key)
+        if body is None:
+            requests = {str(index): query.to_json() for index, query in enumerate(key)}
+            body = json.dumps({"requests": requests}).encode()
+            if len(self._batch_bodies) >= BATCH_BODY_CACHE_SIZE:
+                self._batch_bodies.clear()
+            self._batch_bodies[key] = body
+        return body
 
     async def _fetch_single_item(
         self, query: StatisticQuery
@@ -433,17 +451,23 @@ class CxEngageClient:
         return error_class(f"{where} {description} (HTTP {status})", status=status)
 
     async def _request(
-        self, method: str, url: URL, *, json_body: object = None
+        self,
+        method: str,
+        url: URL,
+        *,
+        body: bytes | None = None,
+        limit: asyncio.Semaphore | None = None,
     ) -> _Response:
         """Send an authenticated request, renewing the token once on a 401.
+
+        `body` is JSON, already encoded. `limit` bounds the requests in flight, by
+        default the client's bound for requests other than batches.
 
         Raises:
             CxEngageAuthenticationError: 401 with Basic auth, or 401 again after the
                 token was renewed.
         """
-        body = None if json_body is None else json.dumps(json_body).encode()
-
-        async with self._semaphore:
+        async with limit or self._semaphore:
             if self._tokens is None:
                 assert self._basic_authorization is not None  # noqa: S101
                 response = await self._send(
@@ -482,6 +506,11 @@ class CxEngageClient:
 
         self.counters.token_requests += 1
         response = await self._send("POST", url, None, body)
+        if response.status == HTTPStatus.BAD_REQUEST:
+            # The token endpoint rejects a body it cannot match to credentials with
+            # 400, e.g. an API key sent as a username without its tenant.
+            msg = f"POST {url.path} rejected the credentials (HTTP 400)"
+            raise CxEngageAuthenticationError(msg, status=response.status)
         payload = self._payload(response, "POST", url, not_found=CxEngageError)
         return _parse_payload(parse_token, payload, f"POST {url.path}")
 
