@@ -79,6 +79,29 @@ install_sid_compiler() {
     --no-install-recommends gcc g++ libc6-dev python3.14-dev >/dev/null
 }
 
+# Install Debian's Chromium for scripts/browser-test, in the sid root or on a host
+# that has its own Python 3.14. Call ensure_env first. Playwright drives this
+# Chromium through executable_path, because `playwright install` would download a
+# browser build of its own. The sid root has no fonts, so two packages give Chromium
+# fallbacks for text outside the Roboto font that the Home Assistant frontend ships.
+install_chromium() {
+  local chromium=/usr/bin/chromium
+  if [[ "$ENV_KIND" == sid ]]; then chromium="$SID_ROOT/usr/bin/chromium"; fi
+  if [[ -x "$chromium" ]]; then
+    return 0
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "$chromium is missing, and installing Debian's chromium package needs root." >&2
+    exit 1
+  fi
+  flock 9
+  log "installing Debian's chromium package (about a minute)"
+  run_in_env apt-get -qq -o Acquire::Check-Valid-Until=false update
+  run_in_env /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends chromium fonts-liberation fonts-dejavu-core >/dev/null
+  flock -u 9
+}
+
 # Run a command in the environment, with the working directory set to the checkout.
 run_in_env() {
   if [[ "$ENV_KIND" == host ]]; then
@@ -104,15 +127,18 @@ run_in_env() {
 }
 
 # Create or refresh an environment and select it for run_in_env. The argument picks
-# the Home Assistant version: "newest" (the default, from requirements_test.txt and
-# requirements_demo.txt) or "min" (the oldest supported release, from
-# requirements_test_min.txt). Cheap when nothing changed: a stamp file records the
-# hash of the requirement files each environment was built from.
+# the Home Assistant version: "newest" (the default, from requirements_test.txt,
+# requirements_demo.txt and requirements_browser.txt) or "min" (the oldest supported
+# release, from requirements_test_min.txt). Cheap when nothing changed: a stamp file
+# records the hash of the requirement files each environment was built from.
 ensure_env() {
   local version="${1:-newest}" host_python stamp wanted suffix file
   local -a requirement_files pip_args=()
   case "$version" in
-    newest) suffix="" requirement_files=(requirements_test.txt requirements_demo.txt) ;;
+    newest)
+      suffix=""
+      requirement_files=(requirements_test.txt requirements_demo.txt requirements_browser.txt)
+      ;;
     min) suffix="-min" requirement_files=(requirements_test_min.txt) ;;
     *) echo "Unknown Home Assistant version '$version': use newest or min." >&2; exit 2 ;;
   esac
