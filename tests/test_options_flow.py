@@ -293,3 +293,17 @@ async def test_options_offer_only_filters_the_catalogue_has(
     assert {str(key) for key in schema.schema} == {"queue_statistics", "queues"}
     # The agent list is not needed, so it is not requested.
     assert simulator.request_counts["users"] == 0
+
+
+async def test_options_reject_nan_interval(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_STATISTICS: ["queue-length"], CONF_SCAN_INTERVAL: float("nan")},
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SCAN_INTERVAL: "invalid_scan_interval"}

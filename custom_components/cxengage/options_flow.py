@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 else:
     import voluptuous as vol
 
+# The longest poll interval the options offer, in seconds.
+MAX_SCAN_SECONDS = 3600
+
 CONF_QUEUE_STATISTICS = "queue_statistics"
 CONF_QUEUES = "queues"
 CONF_AGENT_STATISTICS = "agent_statistics"
@@ -85,9 +88,17 @@ class CxEngageOptionsFlow(OptionsFlowWithReload):
         selected = [item["statistic"] for item in tracked if set(item) == {"statistic"}]
 
         errors: dict[str, str] = {}
-        if user_input is not None:
+        interval = user_input.get(CONF_SCAN_INTERVAL) if user_input else None
+        # The selector checks the range, but lets NaN through, which compares false.
+        if interval is not None and not (
+            MIN_SCAN_INTERVAL.total_seconds() <= interval <= MAX_SCAN_SECONDS
+        ):
+            errors[CONF_SCAN_INTERVAL] = "invalid_scan_interval"
+        elif user_input is not None:
             names = [
-                name for name in user_input[CONF_STATISTICS] if name in self._catalogue
+                name
+                for name in user_input.get(CONF_STATISTICS, [])
+                if name in self._catalogue
             ]
             self._options = {
                 **entry.options,
@@ -113,7 +124,7 @@ class CxEngageOptionsFlow(OptionsFlowWithReload):
                 vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
                     NumberSelectorConfig(
                         min=MIN_SCAN_INTERVAL.total_seconds(),
-                        max=3600,
+                        max=MAX_SCAN_SECONDS,
                         step=1,
                         unit_of_measurement="s",
                         mode=NumberSelectorMode.BOX,
