@@ -44,7 +44,13 @@ DEFAULT_REQUEST_TIMEOUT: Final = 15.0
 # NOTE: CxEngage documents no maximum batch size, so 50 items per request is a guess
 # that keeps each request small.
 DEFAULT_BATCH_CHUNK_SIZE: Final = 50
+# Requests of one client in flight at once, apart from batch requests.
 DEFAULT_MAX_CONCURRENT_REQUESTS: Final = 8
+# NOTE: Batch requests in flight at once. 20 chunks of 50 cover 1000 statistics in one
+# round trip. CxEngage documents no rate limit, so this bound is a guess too.
+DEFAULT_MAX_CONCURRENT_BATCHES: Final = 20
+# Request bodies of distinct chunks that a client keeps for its next polls.
+BATCH_BODY_CACHE_SIZE: Final = 64
 
 MAX_RESPONSE_BYTES: Final = 8 * 1024 * 1024
 """Size limit of a response body. A larger body raises CxEngageInvalidResponseError."""
