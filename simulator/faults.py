@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 import json
+import logging
 from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
@@ -183,6 +184,12 @@ class FaultList:
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+LOGGER = logging.getLogger(__name__)
+
+# Bodies larger than this are streamed in pieces of this size.
+STREAM_CHUNK_BYTES = 64 * 1024
+
+
 async def respond_with_fault(
     fault: Fault,
     request: web.Request,
@@ -210,7 +217,29 @@ async def respond_with_fault(
         return await _reset_mid_body(request, status, headers, body)
     if fault.truncate:
         body = body[: len(body) // 2]
+    if len(body) > STREAM_CHUNK_BYTES:
+        return await _stream_body(request, status, headers, body)
     return web.Response(status=status, body=body, headers=headers)
+
+
+async def _stream_body(
+    request: web.Request, status: int, headers: dict[str, str], body: bytes
+) -> web.StreamResponse:
+    """Send a large body in chunks, and stop quietly if the client hangs up.
+
+    A client that caps response sizes closes the connection part-way; writing
+    the rest in one piece would leave aiohttp with an unretrieved write error.
+    """
+    response = web.StreamResponse(status=status, headers=headers)
+    response.content_length = len(body)
+    await response.prepare(request)
+    try:
+        for start in range(0, len(body), STREAM_CHUNK_BYTES):
+            await response.write(body[start : start + STREAM_CHUNK_BYTES])
+        await response.write_eof()
+    except ConnectionError as error:
+        LOGGER.debug("Client closed %s mid-body: %s", request.path, error)
+    return response
 
 
 async def _normal_response(request: web.Request, handler: Handler) -> web.Response:

@@ -27,6 +27,7 @@ from .api import (
     StatisticResult,
     TimeResult,
 )
+from .const import LOGGER
 from .coordinator import CxEngageConfigEntry, CxEngageCoordinator
 from .entity import CxEngageEntity
 
@@ -292,7 +293,14 @@ def async_remove_stale_entities(
         if registry_entry.domain == "sensor" and registry_entry.unique_id not in current
     ]
     for registry_entry in stale:
-        entity_registry.async_remove(registry_entry.entity_id)
+        try:
+            entity_registry.async_remove(registry_entry.entity_id)
+        except KeyError:
+            # NOTE: Home Assistant 2026.3's registry can lose an entry from one of
+            # its indexes after many quick reloads (seen in the options property
+            # test), and then fails to remove it; 2026.10 does not. The entity is
+            # stale either way, so setup goes on without it.
+            LOGGER.debug("Could not remove stale entity %s", registry_entry.entity_id)
 
     for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id):
         if device.via_device_id is None:
