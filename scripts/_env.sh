@@ -128,7 +128,8 @@ run_in_env() {
 
 # Create or refresh an environment and select it for run_in_env. The argument picks
 # the Home Assistant version: "newest" (the default, from requirements_test.txt,
-# requirements_demo.txt and requirements_browser.txt) or "min" (the oldest supported
+# requirements_demo.txt, requirements_browser.txt and requirements_bench.txt, so
+# that mypy sees every import) or "min" (the oldest supported
 # release, from requirements_test_min.txt). Cheap when nothing changed: a stamp file
 # records the hash of the requirement files each environment was built from.
 ensure_env() {
@@ -137,7 +138,10 @@ ensure_env() {
   case "$version" in
     newest)
       suffix=""
-      requirement_files=(requirements_test.txt requirements_demo.txt requirements_browser.txt)
+      requirement_files=(
+        requirements_test.txt requirements_demo.txt requirements_browser.txt
+        requirements_bench.txt
+      )
       ;;
     min) suffix="-min" requirement_files=(requirements_test_min.txt) ;;
     *) echo "Unknown Home Assistant version '$version': use newest or min." >&2; exit 2 ;;
