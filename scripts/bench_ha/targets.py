@@ -25,6 +25,9 @@ LARGE_SIZE: Final = 1000
 SMALL_WALL_LIMIT: Final = 1.3
 LARGE_WALL_LIMIT: Final = 2.0
 CPU_SHARE_LIMIT: Final = 0.2
+# A measured value above this share of its limit gets an explanation even when met,
+# because the next run on a busier machine may cross the limit.
+NEAR_LIMIT: Final = 0.9
 STATE_WRITES: Final = "Writing states (Home Assistant core)"
 
 
@@ -91,9 +94,12 @@ def _large_wall(results: Results, sizes: Sequence[int]) -> Verdict:
     measured = ", ".join(
         f"{multiple:.2f}× {_kind(changed)}" for multiple, changed in multiples
     )
-    if all(multiple <= LARGE_WALL_LIMIT for multiple, _ in multiples):
-        return Verdict(target, measured, "met")
-    return Verdict(target, measured, "not met", _large_wall_explanation(results))
+    worst = max((multiple for multiple, _ in multiples), default=0.0)
+    explanation = None
+    if worst > NEAR_LIMIT * LARGE_WALL_LIMIT:
+        explanation = _large_wall_explanation(results)
+    status: Status = "met" if worst <= LARGE_WALL_LIMIT else "not met"
+    return Verdict(target, measured, status, explanation)
 
 
 def _large_wall_explanation(results: Results) -> str:
@@ -106,7 +112,8 @@ def _large_wall_explanation(results: Results) -> str:
     )
     chunks = math.ceil(LARGE_SIZE / DEFAULT_BATCH_CHUNK_SIZE)
     text = (
-        f"Poll wall time at N = 1000: the {chunks} batch requests leave together "
+        "Poll wall time at N = 1000, close to or over the limit: the "
+        f"{chunks} batch requests leave together "
         f"(at most {DEFAULT_MAX_CONCURRENT_BATCHES} at a time), so the latency is "
         "paid once. What comes on top is CPU work that does not overlap. The "
         "simulator builds every response in one process, chunk after chunk"
@@ -151,8 +158,39 @@ def _cpu(results: Results, sizes: Sequence[int]) -> Verdict:
     if not shares:
         return Verdict(target, "no polls measured", "not measured")
     measured = ", ".join(f"{share:.2f} ({_kind(changed)})" for share, changed in shares)
-    met = all(share <= CPU_SHARE_LIMIT for share, _ in shares)
-    return Verdict(target, measured, "met" if met else "not met")
+    worst = max(share for share, _ in shares)
+    explanation = None
+    if worst > NEAR_LIMIT * CPU_SHARE_LIMIT:
+        explanation = _cpu_explanation(results)
+    status: Status = "met" if worst <= CPU_SHARE_LIMIT else "not met"
+    return Verdict(target, measured, status, explanation)
+
+
+def _cpu_explanation(results: Results) -> str:
+    medians: dict[tuple[str, bool], float] = {}
+    for variant in ("cxengage", "rest"):
+        for changed in (False, True):
+            spread = results.poll_spread(
+                variant, SMALL_SIZE, lambda poll: poll.cpu, changed=changed
+            )
+            medians[variant, changed] = spread.median * 1000 if spread else math.nan
+    text = (
+        "CPU per poll at N = 50, close to or over the limit for changed values: "
+        "when values change, Home Assistant writes the changed states, which costs "
+        "both integrations the same per state. CxEngage writes nothing in an "
+        f"unchanged poll and goes from {medians['cxengage', False]:.2f} to "
+        f"{medians['cxengage', True]:.2f} ms. rest writes every state in every "
+        f"poll and goes from {medians['rest', False]:.2f} to "
+        f"{medians['rest', True]:.2f} ms."
+    )
+    profile = results.profile("cxengage", SMALL_SIZE)
+    if profile is not None and profile.profile and profile.polls:
+        writes = profile.profile.get(STATE_WRITES, 0.0) / len(profile.polls)
+        text += (
+            f" The profile puts {writes * 1000:.2f} ms of CxEngage's polls (unchanged "
+            "and changed averaged) in Home Assistant's state writes."
+        )
+    return text
 
 
 def _events(results: Results, sizes: Sequence[int]) -> Verdict:
