@@ -150,7 +150,7 @@ async def test_deleted_queue(
 
     assert mock_config_entry.state is ConfigEntryState.LOADED
     issue_id = f"{mock_config_entry.entry_id}_queue_not_found_{GONE_QUEUE_ID}"
-    # The simulator answers 404 for the unknown queue's item; that is reported as
+    # The simulator returns 404 for the unknown queue's item, which is reported as
     # the queue's issue, not the statistic's.
     assert list(entry_issues(hass, mock_config_entry)) == [issue_id]
 

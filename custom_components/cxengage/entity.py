@@ -37,7 +37,7 @@ def tenant_device_info(coordinator: CxEngageCoordinator) -> DeviceInfo:
 def device_info(coordinator: CxEngageCoordinator, query: StatisticQuery) -> DeviceInfo:
     """Return the device a query's sensors belong to.
 
-    Unfiltered statistics belong to the tenant's service device; a statistic
+    Unfiltered statistics belong to the tenant's service device. A statistic
     filtered by queue or agent belongs to that queue's or agent's device, which
     links to the tenant's device.
     """

@@ -50,7 +50,7 @@ def async_update_repair_issues(
     """Raise an issue for each tracked subject that is gone, and clear the rest.
 
     A statistic is gone when the tenant's catalogue no longer lists it or the
-    batch answers 404 for it. A queue or agent is gone when the tenant's list of
+    batch returns 404 for it. A queue or agent is gone when the tenant's list of
     them lacks its id.
     """
     queries = coordinator.queries
